@@ -33,6 +33,8 @@ class RunInfo:
     finished_at: datetime | None
     executions: int
     recovery_attempts: int
+    worker_id: str | None
+    """The worker holding the run's lease while it executes (None otherwise)."""
 
     @property
     def done(self) -> bool:
@@ -58,6 +60,7 @@ class RunInfo:
             finished_at=_time(run.finished_at),
             executions=run.executions,
             recovery_attempts=run.recovery_attempts,
+            worker_id=run.lease_owner,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from agents import PolosClient, RunInfo
 
@@ -20,3 +21,14 @@ async def wait_status(
             raise AssertionError(f"run ended as {run.status}, not {status}: {run.error}")
         await asyncio.sleep(0.02)
     raise AssertionError(f"run {run_id} did not become {status} within {timeout} s")
+
+
+async def wait_until(
+    check: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, what: str = "condition"
+) -> None:
+    """Poll ``check`` until it returns True."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what} not met within {timeout} s")
+        await asyncio.sleep(0.02)

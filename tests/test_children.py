@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
-from helpers import wait_status
+from helpers import wait_status, wait_until
 
 from agents import PolosClient, WorkflowContext, workflow
 
@@ -84,8 +85,14 @@ async def test_a_long_durable_sleep_releases_the_run_and_wakes_it_on_time(
         return time.time() - float(started)
 
     handle = await sleeper.start(client)
-    parked = await wait_status(client, handle.run_id, "queued", timeout=5)
-    assert parked.executions == 1
+
+    async def nap_recorded() -> bool:
+        return "nap" in [step.key for step in await client.list_steps(handle.run_id)]
+
+    await wait_until(nap_recorded, what="the sleep step is recorded")
+    await asyncio.sleep(0.2)
+    parked = await handle.info()
+    assert (parked.status, parked.executions) == ("queued", 1)
     slept = await handle.result(timeout=10)
     assert slept >= 1.5
     assert (await handle.info()).executions == 2
@@ -103,8 +110,6 @@ async def test_a_short_sleep_stays_on_the_worker(client: PolosClient) -> None:
 
 @pytest.mark.parametrize("n", [3])
 async def test_parallel_children_all_complete(client: PolosClient, n: int) -> None:
-    import asyncio
-
     @workflow(id="fan_out")
     async def fan_out(ctx: WorkflowContext, count: int) -> list[int]:
         results = await asyncio.gather(

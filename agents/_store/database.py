@@ -17,6 +17,8 @@ from agents._errors import StoreError, UserError
 from agents._store.schema import SCHEMA_REVISION
 
 DEFAULT_SQLITE_PATH = Path(".polos") / "polos.db"
+SINGLE_STATEMENT = "polos_single_statement"
+"""Execution option of :func:`single_statement_engine` connections on SQLite."""
 DATABASE_URL_ENV = "POLOS_DATABASE_URL"
 _MIGRATION_LOCK_ID = 7_320_411_993  # any constant: serialises migrations across processes
 
@@ -69,6 +71,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(SINGLE_STATEMENT):
+            return  # one statement is atomic on its own; BEGIN would only cost round trips
         # Take the write lock up front: a deferred transaction that reads and then writes can
         # fail with SQLITE_BUSY when another process wrote in between.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -78,13 +82,24 @@ def create_engine(url: URL) -> AsyncEngine:
     """An async engine tuned for the backend."""
     if url.drivername.startswith("sqlite"):
         # One connection per process: SQLite serialises writers anyway, and queueing in the
-        # pool is far cheaper than SQLite's sleeping busy handler.
-        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=300)
+        # pool is far cheaper than SQLite's sleeping busy handler. Every use of a connection
+        # ends its own transaction, so the pool's extra rollback on check-in is skipped.
+        engine = create_async_engine(
+            url, pool_size=1, max_overflow=0, pool_timeout=300, pool_reset_on_return=None
+        )
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
         url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=60
     )
+
+
+def single_statement_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, in autocommit mode: for operations that are one statement (each
+    statement is atomic), it saves the BEGIN and COMMIT round trips of a transaction."""
+    if is_postgres(engine):
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine.execution_options(**{SINGLE_STATEMENT: True})
 
 
 def is_postgres(engine: AsyncEngine) -> bool:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from agents._store._sql import insert_ignore, lock_run, now
+from agents._store.database import single_statement_engine
 from agents._store.records import RunRecord, StepRecord
 from agents._store.schema import ACTIVE_STATUSES, runs, steps, suspensions
 from agents._store.steps import insert_step_ignore
@@ -30,6 +31,7 @@ class RunStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._single = single_statement_engine(engine)
         self._for_update = engine.dialect.name == "postgresql"
 
     # -- creation and reading -------------------------------------------------------------
@@ -68,7 +70,7 @@ class RunStore:
             "timeout_seconds": timeout,
             "deadline_at": at + timeout if timeout is not None else None,
         }
-        async with self._engine.begin() as conn:
+        async with self._single.begin() as conn:
             stmt = insert_ignore(conn.dialect.name, runs).values(**values).returning(*runs.c)
             row = (await conn.execute(stmt)).first()
             if row is not None:
@@ -84,7 +86,7 @@ class RunStore:
 
     async def get(self, run_id: str) -> RunRecord | None:
         """The run with that id, if any."""
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             row = (await conn.execute(sa.select(*runs.c).where(runs.c.id == run_id))).first()
             return None if row is None else _record(row)
 
@@ -107,7 +109,7 @@ class RunStore:
             query = query.where(runs.c.parent_run_id == parent_run_id)
         if concurrency_key is not None:
             query = query.where(runs.c.concurrency_key == concurrency_key)
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             return [_record(row) for row in await conn.execute(query)]
 
     # -- claiming and leases --------------------------------------------------------------
@@ -141,7 +143,7 @@ class RunStore:
             .values(**values)
             .returning(*runs.c)
         )
-        async with self._engine.begin() as conn:
+        async with self._single.begin() as conn:
             claimed = [_record(row) for row in await conn.execute(stmt)]
         claimed.sort(key=lambda run: run.seq)
         return claimed
@@ -220,7 +222,7 @@ class RunStore:
             .values(lease_expires_at=now() + lease_seconds)
             .returning(runs.c.id, runs.c.lease_token)
         )
-        async with self._engine.begin() as conn:
+        async with self._single.begin() as conn:
             return {row.id: row.lease_token for row in await conn.execute(stmt)}
 
     # -- status changes -------------------------------------------------------------------
@@ -316,7 +318,7 @@ class RunStore:
 
     async def active_children(self, run_id: str) -> list[str]:
         """Ids of the child runs of ``run_id`` that have not ended."""
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             return list(
                 await conn.scalars(
                     sa.select(runs.c.id).where(
@@ -327,7 +329,7 @@ class RunStore:
 
     async def past_deadline(self, *, limit: int = 100) -> list[str]:
         """Ids of runs that are not executing and have passed their deadline."""
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             return list(
                 await conn.scalars(
                     sa.select(runs.c.id)

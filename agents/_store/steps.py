@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from agents._store._sql import insert_ignore
+from agents._store.database import single_statement_engine
 from agents._store.records import StepRecord
 from agents._store.schema import runs, steps
 
@@ -55,16 +56,17 @@ class StepStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._single = single_statement_engine(engine)
 
     async def load(self, run_id: str) -> dict[str, StepRecord]:
         """Every stored step of a run, in ONE query (this is what replay reads)."""
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             result = await conn.execute(sa.select(*_STEP_COLUMNS).where(steps.c.run_id == run_id))
             return {row.step_key: StepRecord(*row) for row in result}
 
     async def get(self, run_id: str, step_key: str) -> StepRecord | None:
         """One stored step, if any."""
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             row = (
                 await conn.execute(
                     sa.select(*_STEP_COLUMNS).where(
@@ -85,7 +87,7 @@ class StepStore:
         Returns False when the lease is gone. Raises ``sqlalchemy.exc.IntegrityError`` when
         the step is already stored (another executor got there first).
         """
-        async with self._engine.begin() as conn:
+        async with self._single.begin() as conn:
             result = await conn.execute(
                 _RECORD_FENCED,
                 {

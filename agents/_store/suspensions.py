@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agents._store._sql import insert_ignore, lock_run, now
+from agents._store.database import single_statement_engine
 from agents._store.records import StepRecord, SuspensionRecord
 from agents._store.runs import requeue
 from agents._store.schema import runs, suspensions
@@ -24,6 +25,7 @@ class SuspensionStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._single = single_statement_engine(engine)
 
     async def create(
         self,
@@ -117,7 +119,7 @@ class SuspensionStore:
 
     async def get(self, run_id: str, step_key: str) -> SuspensionRecord | None:
         """One suspension, if any."""
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             row = (
                 await conn.execute(
                     sa.select(*suspensions.c).where(
@@ -136,7 +138,7 @@ class SuspensionStore:
             query = query.where(suspensions.c.run_id == run_id)
         if status is not None:
             query = query.where(suspensions.c.status == status)
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             return [_record(row) for row in await conn.execute(query)]
 
     async def expired(self, *, limit: int = 100) -> list[SuspensionRecord]:
@@ -150,5 +152,5 @@ class SuspensionStore:
             )
             .limit(limit)
         )
-        async with self._engine.connect() as conn:
+        async with self._single.connect() as conn:
             return [_record(row) for row in await conn.execute(query)]
