@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -25,8 +25,12 @@ class Step:
     """Durable operations of a run (``ctx.step``). Each takes a key that names the step
     within the run; a key may be used once per run."""
 
-    def __init__(self, execution: RunExecution) -> None:
+    def __init__(self, execution: RunExecution, *, prefix: str = "") -> None:
         self._x = execution
+        self._prefix = prefix
+
+    def _key(self, key: str) -> str:
+        return f"{self._prefix}{key}" if self._prefix else key
 
     async def run(
         self,
@@ -48,23 +52,29 @@ class Step:
                                         retry=RetryPolicy(attempts=5))
         """
         return await self._x.run_step(
-            key, function_name(fn), lambda: call(fn, args, kwargs), retry=retry
+            self._key(key), function_name(fn), lambda: call(fn, args, kwargs), retry=retry
         )
+
+    async def _run_named(self, key: str, name: str, thunk: Callable[[], Awaitable[Any]]) -> Any:
+        """A step recorded under an explicit function name (the agent loop's tool calls)."""
+        return await self._x.run_step(self._key(key), name, thunk)
 
     async def uuid(self, key: str) -> str:
         """A random UUID (as a string) that stays the same on replay."""
-        return str(await self._x.run_step(key, "uuid", lambda: _value(str(uuid.uuid4()))))
+        return str(
+            await self._x.run_step(self._key(key), "uuid", lambda: _value(str(uuid.uuid4())))
+        )
 
     async def now(self, key: str) -> datetime:
         """The current UTC time, recorded so replay sees the same instant."""
-        value = await self._x.run_step(key, "now", lambda: _value(datetime.now(UTC)))
+        value = await self._x.run_step(self._key(key), "now", lambda: _value(datetime.now(UTC)))
         assert isinstance(value, datetime)
         return value
 
     async def sleep(self, key: str, seconds: float) -> None:
         """Wait ``seconds`` durably: the wake-up time is stored, a crash does not restart
         the wait, and a long wait releases the run from its worker until it is due."""
-        x = self._x
+        x, key = self._x, self._key(key)
         stored = x.lookup(key, "sleep")
         if stored is not None:
             wake_at = float(x.replay(stored))
@@ -89,7 +99,7 @@ class Step:
         With ``timeout`` (seconds) an unanswered suspension expires and returns
         ``{"data": None, "by": None, "expired": True}``.
         """
-        x = self._x
+        x, key = self._x, self._key(key)
         stored = x.lookup(key, "suspend")
         if stored is not None:
             answer = x.replay(stored)
@@ -111,7 +121,7 @@ class Step:
 
     async def invoke(self, key: str, invocation: Invocation[Any]) -> str:
         """Start a child run without waiting for it; returns its run id (same on replay)."""
-        x = self._x
+        x, key = self._x, self._key(key)
         run_id = await x.run_step(
             key, f"start:{invocation.workflow.id}", lambda: self._start_child(key, invocation)
         )
@@ -122,10 +132,10 @@ class Step:
 
         The parent is released while the child runs, so a waiting parent holds no worker.
         """
-        x = self._x
+        x, key = self._x, self._key(key)
         stored = x.lookup(key, f"workflow:{invocation.workflow.id}")
         if stored is not None:
-            result: T = x.replay(stored)
+            result: T = invocation.workflow.decode_result(x.replay(stored))
             return result
         await self._start_child(key, invocation)
         x.awaited.add(key)
@@ -161,9 +171,15 @@ async def _value(value: T) -> T:
 class WorkflowContext:
     """What a workflow function receives as ``ctx``: the run's identity and ``ctx.step``."""
 
-    def __init__(self, execution: RunExecution) -> None:
+    def __init__(self, execution: RunExecution, *, prefix: str = "") -> None:
         self._x = execution
-        self.step = Step(execution)
+        self._prefix = prefix
+        self.step = Step(execution, prefix=prefix)
+
+    def scoped(self, prefix: str) -> WorkflowContext:
+        """A context whose step keys all start with ``prefix`` (tools get one per call,
+        so the steps they run cannot collide with other calls' steps)."""
+        return WorkflowContext(self._x, prefix=f"{self._prefix}{prefix}")
 
     @property
     def run_id(self) -> str:
@@ -188,7 +204,7 @@ class WorkflowContext:
     def idempotency_key(self, step_key: str) -> str:
         """A key for outside APIs that is the same every time step ``step_key`` of this run
         is attempted (``run_id:step_key``), so a retried call can be deduplicated there."""
-        return f"{self._x.run.id}:{step_key}"
+        return f"{self._x.run.id}:{self._prefix}{step_key}"
 
     def emit(self, type: str, data: dict[str, Any] | None = None) -> None:
         """Publish a custom event of this run to in-process subscribers (not stored)."""

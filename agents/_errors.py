@@ -14,6 +14,7 @@ Hierarchy::
           │    ├── RunCancelledError
           │    └── RunTimeoutError
           ├── StepFailedError           a replayed step error whose class cannot be rebuilt
+          ├── OutputValidationError     the model's answer did not match the output schema
           └── ProviderError             an LLM provider failed (see ``agents.providers``)
                ├── ProviderAuthError
                ├── ProviderRateLimitError
@@ -112,6 +113,11 @@ class StepFailedError(PolosError):
         self.error_type = error_type
         self.error_message = error_message
         super().__init__(f"step {step_key!r} failed: {error_type}: {error_message}")
+
+
+class OutputValidationError(PolosError):
+    """The model's final answer did not match the agent's ``output_schema``, even after a
+    repair turn."""
 
 
 class ProviderError(PolosError):

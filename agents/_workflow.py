@@ -66,6 +66,7 @@ class Workflow(Generic[InputT, OutputT]):
         id: str | None = None,
         timeout: float | None = None,
         max_recovery_attempts: int = 10,
+        input_type: Any = None,
     ) -> None:
         if not inspect.iscoroutinefunction(fn):
             raise UserError(
@@ -82,7 +83,12 @@ class Workflow(Generic[InputT, OutputT]):
         self.timeout = timeout
         self.max_recovery_attempts = max_recovery_attempts
         self.takes_input = len(parameters) == 2
-        self._input_adapter = self._adapter_for(fn, parameters) if self.takes_input else None
+        if input_type is not None:
+            self._input_adapter: TypeAdapter[Any] | None = TypeAdapter(input_type)
+        elif self.takes_input:
+            self._input_adapter = self._adapter_for(fn, parameters)
+        else:
+            self._input_adapter = None
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__qualname__ = fn.__qualname__
@@ -120,6 +126,11 @@ class Workflow(Generic[InputT, OutputT]):
         if self.takes_input:
             return await self.fn(ctx, self.validate_input(input))
         return await self.fn(ctx)
+
+    def decode_result(self, value: Any) -> Any:
+        """Turn a stored result back into what callers expect (agents rebuild structured
+        output here); the default returns it as stored."""
+        return value
 
     async def __call__(self, ctx: WorkflowContext, input: Any = None) -> OutputT:
         """Call the function inline, inside another workflow's run (no run of its own)."""

@@ -115,3 +115,34 @@ async def client(database_url: str) -> AsyncIterator[Any]:
     await polos.migrate()
     yield polos
     await polos.close()
+
+
+@pytest.fixture
+async def llm(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
+    """The local LLM test server, with both SDKs pointed at it through their environment
+    variables (so agents built as on the seed page talk to it unchanged)."""
+    from agents.testing import LLMServer
+
+    async with LLMServer(api_key="test-key") as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.anthropic_base_url)
+        yield server
+
+
+@pytest.fixture(params=["openai", "anthropic"])
+def provider(request: pytest.FixtureRequest) -> str:
+    """Parametrises a test over both providers' wire formats."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def sqlite_client(sqlite_url: str) -> AsyncIterator[Any]:
+    """A PolosClient on a fresh SQLite file (agent tests need one backend only)."""
+    from agents import PolosClient
+
+    polos = PolosClient(sqlite_url, poll_interval=0.05, lease_seconds=5)
+    await polos.migrate()
+    yield polos
+    await polos.close()

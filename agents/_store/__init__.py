@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import URL
 
 from agents._store.database import create_engine, describe, migrate, translate_errors
+from agents._store.messages import MessageStore
 from agents._store.records import RunRecord, StepRecord, SuspensionRecord
 from agents._store.runs import RunStore
 from agents._store.steps import StepStore
@@ -22,6 +23,7 @@ class Store:
         self.runs = RunStore(self.engine)
         self.steps = StepStore(self.engine)
         self.suspensions = SuspensionStore(self.engine)
+        self.messages = MessageStore(self.engine)
 
     @property
     def description(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 """The Alembic head revision this code expects (a test checks it matches the migrations)."""
 
 TERMINAL_STATUSES = ("succeeded", "failed", "cancelled")
@@ -129,4 +129,20 @@ suspensions = sa.Table(
         sqlite_where=sa.text("status = 'pending'"),
         postgresql_where=sa.text("status = 'pending'"),
     ),
+)
+
+messages = sa.Table(
+    "polos_messages",
+    metadata,
+    # Conversation memory: every message is stored once, in order; runs read the history of
+    # their conversation up to a recorded ``seq`` so replay sees the same history.
+    sa.Column("seq", _Seq, primary_key=True, autoincrement=True),
+    sa.Column("conversation_id", sa.String(500), nullable=False),
+    sa.Column("run_id", sa.String(36), nullable=False),
+    sa.Column("position", sa.Integer(), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("created_at", _Time, nullable=False),
+    sa.UniqueConstraint("run_id", "position", name="uq_polos_messages_run_position"),
+    sa.Index("ix_polos_messages_conversation", "conversation_id", "seq"),
 )
