@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import typing
@@ -79,13 +80,17 @@ class Tool:
             )
         return annotation
 
-    def spec(self) -> ToolSpec:
-        """What the model is told about the tool."""
+    @functools.cached_property
+    def _spec(self) -> ToolSpec:
         if self.input_model is None:
             parameters: dict[str, Any] = {"type": "object", "properties": {}}
         else:
             parameters = self.input_model.model_json_schema()
         return ToolSpec(name=self.name, description=self.description, parameters=parameters)
+
+    def spec(self) -> ToolSpec:
+        """What the model is told about the tool (computed once)."""
+        return self._spec
 
     def parse(self, arguments: str) -> BaseModel | None:
         """Validate the model's raw JSON arguments; :class:`ToolInputError` says what is
