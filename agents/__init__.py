@@ -38,11 +38,13 @@ from agents._errors import (
     StepFailedError,
     StoreError,
     SuspendRun,
+    ToolError,
     UnknownWorkflowError,
     UserError,
 )
 from agents._events import EventBus, RunEvent, Subscription
 from agents._execution import RetryPolicy
+from agents._grants import approval_grants, grant_approval
 from agents._info import RunInfo, StepInfo, SuspensionInfo
 from agents._messages import Usage
 from agents._stop import (
@@ -110,13 +112,16 @@ __all__ = [
     "ToolCallFinished",
     "ToolCallRecord",
     "ToolCallStarted",
+    "ToolError",
     "UnknownWorkflowError",
     "Usage",
     "UserError",
     "Worker",
     "Workflow",
     "WorkflowContext",
+    "approval_grants",
     "executed_tool",
+    "grant_approval",
     "max_steps",
     "max_tokens",
     "stop_condition",

@@ -201,6 +201,9 @@ class Agent:
         """Start a run and return its handle. Runs of one conversation execute one at a time,
         in order."""
         agent_input = self._input(input, conversation_id, reasoning)
+        if agent_input.conversation_id is not None:
+            # Tools find their session (a sandbox container, remembered approvals) here.
+            metadata = {"conversation_id": agent_input.conversation_id, **(metadata or {})}
         return await client.start(
             self.workflow,
             agent_input,

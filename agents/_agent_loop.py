@@ -17,7 +17,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from agents._agent_events import TEXT_DELTA, TEXT_RESET, TOOL_FINISHED, TOOL_STARTED
 from agents._agent_result import AgentInput, AgentResult, AgentStep, ToolCallRecord
-from agents._errors import OutputValidationError, SuspendRun
+from agents._errors import OutputValidationError, SuspendRun, ToolError
 from agents._messages import (
     Message,
     ModelRequest,
@@ -288,6 +288,8 @@ class AgentLoop:
             )
             try:
                 outcome = ToolOutcome(content=render_output(await tool(scoped, parsed)))
+            except ToolError as exc:
+                outcome = ToolOutcome(content=str(exc), is_error=True)
             except Exception as exc:
                 outcome = ToolOutcome(content=f"{type(exc).__name__}: {exc}", is_error=True)
             self.ctx.emit(

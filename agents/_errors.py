@@ -15,6 +15,7 @@ Hierarchy::
           │    └── RunTimeoutError
           ├── StepFailedError           a replayed step error whose class cannot be rebuilt
           ├── OutputValidationError     the model's answer did not match the output schema
+          ├── ToolError                 a tool's answer for the model (sent verbatim, as an error)
           └── ProviderError             an LLM provider failed (see ``agents.providers``)
                ├── ProviderAuthError
                ├── ProviderRateLimitError
@@ -118,6 +119,11 @@ class StepFailedError(PolosError):
 class OutputValidationError(PolosError):
     """The model's final answer did not match the agent's ``output_schema``, even after a
     repair turn."""
+
+
+class ToolError(PolosError):
+    """Raised by a tool to tell the model something went wrong; the message reaches the
+    model as it is (other exceptions reach it as ``Type: message``)."""
 
 
 class ProviderError(PolosError):

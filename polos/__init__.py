@@ -1,7 +1,7 @@
 """polos: durable AI agents, triggered from Slack.
 
 The public API in one import: ``from polos import PolosClient, Agent, tool, WorkflowContext,
-workflow, ...``.
+workflow, sandbox_tools, ...``.
 """
 
 from agents import (
@@ -48,6 +48,7 @@ from agents import (
     ToolCallFinished,
     ToolCallRecord,
     ToolCallStarted,
+    ToolError,
     UnknownWorkflowError,
     Usage,
     UserError,
@@ -60,6 +61,15 @@ from agents import (
     tool,
     workflow,
 )
+from sandbox import (
+    DockerEnvironmentConfig,
+    LocalEnvironmentConfig,
+    SandboxError,
+    SandboxToolError,
+    SandboxToolsConfig,
+    SandboxUnavailableError,
+    sandbox_tools,
+)
 
 __all__ = [
     "Agent",
@@ -69,8 +79,10 @@ __all__ = [
     "AgentStep",
     "AgentStream",
     "ApprovalRequested",
+    "DockerEnvironmentConfig",
     "ExecutedToolConfig",
     "Invocation",
+    "LocalEnvironmentConfig",
     "MaxStepsConfig",
     "MaxTokensConfig",
     "NonDeterminismError",
@@ -93,6 +105,10 @@ __all__ = [
     "RunHandle",
     "RunInfo",
     "RunTimeoutError",
+    "SandboxError",
+    "SandboxToolError",
+    "SandboxToolsConfig",
+    "SandboxUnavailableError",
     "SerializationError",
     "StepFailedError",
     "StepInfo",
@@ -105,6 +121,7 @@ __all__ = [
     "ToolCallFinished",
     "ToolCallRecord",
     "ToolCallStarted",
+    "ToolError",
     "UnknownWorkflowError",
     "Usage",
     "UserError",
@@ -113,6 +130,7 @@ __all__ = [
     "executed_tool",
     "max_steps",
     "max_tokens",
+    "sandbox_tools",
     "stop_condition",
     "tool",
     "workflow",

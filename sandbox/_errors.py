@@ -16,14 +16,14 @@ call; a ``SandboxUnavailableError`` fails the step like any infrastructure error
 
 from __future__ import annotations
 
-from agents._errors import PolosError
+from agents._errors import PolosError, ToolError
 
 
 class SandboxError(PolosError):
     """Root of the errors raised by the sandbox layer."""
 
 
-class SandboxToolError(SandboxError):
+class SandboxToolError(SandboxError, ToolError):
     """A tool call the model can correct: the message tells it what went wrong and what to do."""
 
 

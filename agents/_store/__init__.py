@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import URL
 
 from agents._store.database import create_engine, describe, migrate, translate_errors
+from agents._store.grants import GrantStore
 from agents._store.messages import MessageStore
 from agents._store.records import RunRecord, StepRecord, SuspensionRecord
 from agents._store.runs import RunStore
@@ -24,6 +25,7 @@ class Store:
         self.steps = StepStore(self.engine)
         self.suspensions = SuspensionStore(self.engine)
         self.messages = MessageStore(self.engine)
+        self.grants = GrantStore(self.engine)
 
     @property
     def description(self) -> str:

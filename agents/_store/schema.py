@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 """The Alembic head revision this code expects (a test checks it matches the migrations)."""
 
 TERMINAL_STATUSES = ("succeeded", "failed", "cancelled")
@@ -145,4 +145,14 @@ messages = sa.Table(
     sa.Column("created_at", _Time, nullable=False),
     sa.UniqueConstraint("run_id", "position", name="uq_polos_messages_run_position"),
     sa.Index("ix_polos_messages_conversation", "conversation_id", "seq"),
+)
+
+approval_grants = sa.Table(
+    "polos_approval_grants",
+    metadata,
+    # "Always allow this in this conversation": what a person allowed once, by scope.
+    sa.Column("scope", sa.String(500), primary_key=True),
+    sa.Column("key", sa.String(500), primary_key=True),
+    sa.Column("granted_by", sa.String(200), nullable=True),
+    sa.Column("created_at", _Time, nullable=False),
 )
