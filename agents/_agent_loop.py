@@ -313,6 +313,7 @@ class AgentLoop:
         """Suspend until a person decides; None when approved, else the denial."""
         answer = await self.ctx.step.suspend(
             f"approve-{turn}-{call.id}",
+            timeout=approval_timeout(self.ctx),
             data={
                 "kind": "tool",
                 "tool": tool.name,
@@ -329,6 +330,13 @@ class AgentLoop:
         who = answer.get("by") or "a reviewer"
         reason = (decision.get("reason") if isinstance(decision, dict) else None) or "no reason"
         return ToolOutcome(content=f"denied by {who}: {reason}", is_error=True)
+
+
+def approval_timeout(ctx: WorkflowContext) -> float | None:
+    """How long a person has to answer an approval: ``approval_timeout`` in the run's
+    metadata (the Slack bot sets it), else no limit."""
+    value = ctx.metadata.get("approval_timeout")
+    return float(value) if isinstance(value, int | float) and value > 0 else None
 
 
 def prompt_from(value: Any) -> str:

@@ -312,6 +312,15 @@ class PolosClient:
         )
         return True
 
+    async def update_run_metadata(self, run_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+        """Merge ``patch`` into a run's metadata (e.g. where its answer is shown) and return
+        the result. The running workflow keeps the metadata it started with."""
+        store = await self._ready()
+        merged = await store.runs.update_metadata(run_id, patch)
+        if merged is None:
+            raise UserError(f"no run {run_id} in {self.database}")
+        return merged
+
     async def get_run(self, run_id: str) -> RunInfo | None:
         """The run with that id, or None."""
         store = await self._ready()

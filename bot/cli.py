@@ -53,14 +53,49 @@ async def _worker(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     await client.migrate()
     assert client.worker is not None
+    slack_bot = await _slack_for_worker(args, client)
     print(
         f"polos worker {client.worker.worker_id} on {client.database}: "
         f"executing {', '.join(args.modules)} (Ctrl-C to stop)",
         flush=True,
     )
     await stop.wait()
+    if slack_bot is not None:
+        await slack_bot.stop()
     await client.close()
     return 0
+
+
+async def _slack_for_worker(args: argparse.Namespace, client: PolosClient) -> Any:
+    """With SLACK_BOT_TOKEN set, a worker shows the Slack runs it executes in their threads
+    (it receives no events: `polos run` does)."""
+    settings = _settings(args, require_slack=False)
+    if settings.slack_bot_token is None:
+        return None
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from agents import Agent
+    from bot._agents import AgentDirectory
+    from bot._app import PolosBot
+    from bot._streaming import with_rate_limit_retries
+
+    agents = [
+        value
+        for module in args.modules
+        for value in vars(importlib.import_module(module)).values()
+        if isinstance(value, Agent)
+    ]
+    if not agents:
+        return None
+    token = settings.slack_bot_token.get_secret_value()
+    bot = PolosBot(
+        polos=client,
+        directory=AgentDirectory(agents, default=agents[0].id),
+        slack=with_rate_limit_retries(AsyncWebClient(token=token, base_url=settings.slack_api_url)),
+        approvers=settings.approvers,
+    )
+    await bot.start()
+    return bot
 
 
 def _format_time(value: Any) -> str:
@@ -118,7 +153,31 @@ async def _resume(args: argparse.Namespace, *, data: Any) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace, *, require_slack: bool) -> Any:
+    from bot._settings import load_settings
+
+    overrides = {"database_url": args.database_url} if args.database_url else {}
+    return load_settings(require_slack=require_slack, **overrides)
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from bot._runtime import run_bot
+
+    settings = _settings(args, require_slack=True)
+    if args.agents:
+        settings = settings.model_copy(update={"agents_module": args.agents})
+    await run_bot(settings)
+    return 0
+
+
 async def _dev(args: argparse.Namespace) -> int:
+    from bot._runtime import run_dev
+
+    await run_dev(_settings(args, require_slack=False), port=args.port)
+    return 0
+
+
+async def _demo(args: argparse.Namespace) -> int:
     from bot._demo import run_demo
 
     await run_demo(args.database_url)
@@ -162,7 +221,15 @@ def _parser() -> argparse.ArgumentParser:
         if name == "deny":
             command.add_argument("--reason", default="")
 
-    commands.add_parser("dev", help="run the example durable workflow")
+    run = commands.add_parser("run", help="run the Slack bot (and a worker)")
+    run.add_argument("--agents", help="module with your agents (default: POLOS_AGENTS)")
+
+    dev = commands.add_parser(
+        "dev", help="the Slack emulator, its page, the bot and a worker, with no Slack tokens"
+    )
+    dev.add_argument("--port", type=int, default=3001, help="the emulator's port")
+
+    commands.add_parser("demo", help="run an example durable workflow, printing its events")
     return parser
 
 
@@ -185,8 +252,12 @@ async def _dispatch(args: argparse.Namespace) -> int:
             return await _resume(args, data={"approved": True})
         case "deny":
             return await _resume(args, data={"approved": False, "reason": args.reason})
+        case "run":
+            return await _run(args)
         case "dev":
             return await _dev(args)
+        case "demo":
+            return await _demo(args)
     raise AssertionError(args.command)
 
 

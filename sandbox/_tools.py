@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agents import Tool, ToolError, WorkflowContext, tool
+from agents._agent_loop import approval_timeout
 from agents._grants import approval_grants, grant_approval
 from sandbox._config import SandboxToolsConfig
 from sandbox._environment import Environment
@@ -110,7 +111,7 @@ class _SandboxTools:
                     log.info("removed %d stale sandbox containers", len(removed))
             await asyncio.sleep(REAP_EVERY_SECONDS)
 
-    async def approve_exec(self, ctx: WorkflowContext, command: str) -> None:
+    async def approve_exec(self, ctx: WorkflowContext, command: str, *, tool_name: str) -> None:
         """Suspend for a person's approval when the policy asks for it; raise a
         :class:`ToolError` with the denial."""
         scope = session_of(ctx) or ctx.run_id
@@ -120,9 +121,10 @@ class _SandboxTools:
         key = command_key(command)
         answer = await ctx.step.suspend(
             "approve",
+            timeout=approval_timeout(ctx),
             data={
                 "kind": "exec",
-                "tool": "exec",
+                "tool": tool_name,
                 "command": command,
                 "cwd": str(self.config.local.cwd) if self.config.local else None,
                 "always_allow_key": key,
@@ -141,9 +143,10 @@ class _SandboxTools:
             )
 
 
-def sandbox_tools(config: SandboxToolsConfig | None = None) -> list[Tool]:
+def sandbox_tools(config: SandboxToolsConfig | None = None, *, prefix: str = "") -> list[Tool]:
     """Six tools that share one environment: ``exec``, ``read``, ``write``, ``edit``,
-    ``glob`` and ``grep``.
+    ``glob`` and ``grep`` (each name preceded by ``prefix``, so one agent can hold two sets,
+    e.g. a container's and ``host_`` ones).
 
     With ``env="docker"`` every conversation (``scope="session"``) or run (``"run"``) gets a
     hardened container; with ``env="local"`` commands run on the host in ``local.cwd``, each
@@ -160,37 +163,42 @@ def sandbox_tools(config: SandboxToolsConfig | None = None) -> list[Tool]:
     """
     state = _SandboxTools(config or SandboxToolsConfig())
 
-    @tool(name="exec", description="Run a shell command in the workspace and see its output.")
+    @tool(
+        name=f"{prefix}exec", description="Run a shell command in the workspace and see its output."
+    )
     async def exec_tool(ctx: WorkflowContext, input: ExecInput) -> str:
         env = await state.environment(ctx)
-        await state.approve_exec(ctx, input.command)
+        await state.approve_exec(ctx, input.command, tool_name=f"{prefix}exec")
         timeout = state.environments.exec_timeout(input.timeout)
         return render_exec(await env.exec(input.command, timeout=timeout, cwd=input.cwd))
 
-    @tool(name="read", description="Read a text file, with line numbers.")
+    @tool(name=f"{prefix}read", description="Read a text file, with line numbers.")
     async def read_tool(ctx: WorkflowContext, input: ReadInput) -> str:
         env = await state.environment(ctx)
         return render_read(await env.read(input.path, offset=input.offset, limit=input.limit))
 
-    @tool(name="write", description="Create or overwrite a file (parent folders are created).")
+    @tool(
+        name=f"{prefix}write",
+        description="Create or overwrite a file (parent folders are created).",
+    )
     async def write_tool(ctx: WorkflowContext, input: WriteInput) -> str:
         env = await state.environment(ctx)
         result = await env.write(input.path, input.content)
         verb = "created" if result.created else "overwrote"
         return f"{verb} {result.path} ({result.bytes_written} bytes)"
 
-    @tool(name="edit", description="Replace an exact, unique piece of text in a file.")
+    @tool(name=f"{prefix}edit", description="Replace an exact, unique piece of text in a file.")
     async def edit_tool(ctx: WorkflowContext, input: EditInput) -> str:
         env = await state.environment(ctx)
         result = await env.edit(input.path, input.old, input.new, replace_all=input.replace_all)
         return render_edit(result)
 
-    @tool(name="glob", description="List files matching a glob pattern, sorted.")
+    @tool(name=f"{prefix}glob", description="List files matching a glob pattern, sorted.")
     async def glob_tool(ctx: WorkflowContext, input: GlobInput) -> str:
         env = await state.environment(ctx)
         return render_glob(await env.glob(input.pattern, path=input.path))
 
-    @tool(name="grep", description="Search file contents with a regular expression.")
+    @tool(name=f"{prefix}grep", description="Search file contents with a regular expression.")
     async def grep_tool(ctx: WorkflowContext, input: GrepInput) -> str:
         env = await state.environment(ctx)
         result = await env.grep(

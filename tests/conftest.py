@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 
+# Fixture modules shared by several test files (the sandbox test image, the bot harness).
+pytest_plugins = ["sandbox_image", "bot_harness"]
+
 IN_CI = bool(os.environ.get("CI"))
 POSTGRES_HOST = os.environ.get("POLOS_TEST_PG_HOST", "127.0.0.1")
 POSTGRES_PORT = int(os.environ.get("POLOS_TEST_PG_PORT", "5432"))

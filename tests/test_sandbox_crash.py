@@ -15,8 +15,6 @@ import pytest
 from agents.testing import LLMServer, Reply, ToolCallReply
 from sandbox import DockerEnvironmentConfig
 
-pytest_plugins = ["sandbox_image"]  # docker_api, test_label, docker_config
-
 APP = Path(__file__).parent / "sandbox_crash_app.py"
 ROOT = Path(__file__).parent.parent
 

@@ -19,7 +19,6 @@ from sandbox._results import ExecResult, GrepResult
 from sandbox._text import GLOB_LIMIT, MAX_LINE_CHARS
 
 pytestmark = pytest.mark.docker
-pytest_plugins = ["sandbox_image"]  # docker_api, test_label, docker_config
 
 
 @pytest.fixture(scope="module")

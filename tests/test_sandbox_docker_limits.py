@@ -14,7 +14,6 @@ from sandbox._docker import DockerEnvironment
 from sandbox._errors import SandboxToolError, SandboxUnavailableError
 
 pytestmark = pytest.mark.docker
-pytest_plugins = ["sandbox_image"]  # docker_api, test_label, docker_config, image_without_shell
 
 
 @pytest.fixture

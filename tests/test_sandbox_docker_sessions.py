@@ -15,7 +15,6 @@ from sandbox._docker_session import LABEL_SESSION, MANAGED_BY
 from sandbox._reaper import reap_containers
 
 pytestmark = pytest.mark.docker
-pytest_plugins = ["sandbox_image"]  # docker_api, test_label, docker_config
 
 
 async def test_container_is_labelled_and_hardened(

@@ -15,8 +15,6 @@ from sandbox._docker import DockerEnvironment
 from sandbox._local import LocalEnvironment
 from sandbox._provider import SandboxEnvironments
 
-pytest_plugins = ["sandbox_image"]  # docker_api, test_label, docker_config
-
 
 @pytest.mark.docker
 async def test_runs_of_one_session_share_a_container(

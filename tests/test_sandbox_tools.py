@@ -21,8 +21,6 @@ from polos import (
 )
 from sandbox import LocalEnvironmentConfig
 
-pytest_plugins = ["sandbox_image"]  # docker_api, test_label, docker_config
-
 
 def call(name: str, **arguments: Any) -> ToolCallReply:
     return ToolCallReply(name=name, arguments=arguments)

@@ -316,6 +316,21 @@ class RunStore:
                 await _deliver_to_parent(conn, run, at)
             return run
 
+    async def update_metadata(self, run_id: str, patch: dict[str, Any]) -> dict[str, Any] | None:
+        """Merge ``patch`` into the run's metadata; returns the new metadata (None: no run)."""
+        async with self._engine.begin() as conn:
+            await lock_run(conn, run_id)
+            row = (
+                await conn.execute(sa.select(runs.c.run_metadata).where(runs.c.id == run_id))
+            ).first()
+            if row is None:
+                return None
+            merged = {**(row.run_metadata or {}), **patch}
+            await conn.execute(
+                sa.update(runs).where(runs.c.id == run_id).values(run_metadata=merged)
+            )
+            return merged
+
     async def active_children(self, run_id: str) -> list[str]:
         """Ids of the child runs of ``run_id`` that have not ended."""
         async with self._single.connect() as conn:
