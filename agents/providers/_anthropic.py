@@ -5,7 +5,6 @@ The SDK is imported on first use so ``import agents`` stays fast.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,14 +21,15 @@ from agents._messages import (
     Usage,
 )
 from agents.providers._anthropic_params import build_params
-from agents.providers._base import LoopBoundClient, Provider, RetryCallback, TextCallback
+from agents.providers._base import TextCallback
 from agents.providers._errors import (
     connection_error,
     incomplete_stream_error,
     status_error,
     timeout_error,
 )
-from agents.providers._retry import ProviderRetryPolicy, call_with_retries, retry_after_seconds
+from agents.providers._retry import retry_after_seconds
+from agents.providers._sdk import SDKProvider
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -49,7 +49,7 @@ _STOP_REASONS: dict[str, StopReason] = {
 _STREAM_ERROR_STATUS = {"overloaded_error": 529, "api_error": 500, "rate_limit_error": 429}
 
 
-class AnthropicProvider(Provider):
+class AnthropicProvider(SDKProvider["AsyncAnthropic"]):
     """The Messages API with streaming, tool use, structured output and extended thinking.
 
     Args:
@@ -62,30 +62,9 @@ class AnthropicProvider(Provider):
     """
 
     name = "anthropic"
+    api_key_env = "ANTHROPIC_API_KEY"
 
-    def __init__(
-        self,
-        *,
-        model: str,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 120.0,
-        retry: ProviderRetryPolicy | None = None,
-    ) -> None:
-        self.model = model
-        self._api_key = api_key
-        self._base_url = base_url
-        self._timeout = timeout
-        self._retry = retry or ProviderRetryPolicy()
-        self._client = LoopBoundClient(self._new_client)
-
-    def _new_client(self) -> AsyncAnthropic:
-        api_key = self._api_key or os.environ.get("ANTHROPIC_API_KEY")
-        if not api_key:
-            raise UserError(
-                "missing API key for anthropic: set ANTHROPIC_API_KEY or pass api_key= "
-                "(any non-empty value works for a local server that does not check it)"
-            )
+    def _make_client(self, api_key: str) -> AsyncAnthropic:
         from anthropic import AsyncAnthropic, DefaultAsyncHttpxClient
 
         # SDK retries are off: ours also cover streams cut midway (see _retry.py).
@@ -99,28 +78,13 @@ class AnthropicProvider(Provider):
             http_client=DefaultAsyncHttpxClient(),
         )
 
-    async def request(
-        self,
-        request: ModelRequest,
-        *,
-        on_text: TextCallback | None = None,
-        on_retry: RetryCallback | None = None,
+    async def _attempt(
+        self, client: AsyncAnthropic, request: ModelRequest, on_text: TextCallback | None
     ) -> ModelResponse:
-        """Make one streamed Messages call (see :meth:`Provider.request`)."""
-        client = self._client.get()
-        params = build_params(request, default_model=self.model)
+        """One streamed Messages call."""
         output_tool = request.output_schema.name if request.output_schema else None
-
-        async def attempt() -> ModelResponse:
-            return await self._stream(client, params, output_tool, on_text)
-
-        return await call_with_retries(attempt, policy=self._retry, on_retry=on_retry)
-
-    async def aclose(self) -> None:
-        """Close the HTTP connections of the current event loop's client."""
-        client = self._client.take()
-        if client is not None:
-            await client.close()
+        params = build_params(request, default_model=self.model)
+        return await self._stream(client, params, output_tool, on_text)
 
     async def _stream(
         self,

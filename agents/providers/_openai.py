@@ -6,7 +6,6 @@ is imported on first use so ``import agents`` stays fast.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,14 +24,15 @@ from agents._messages import (
     Usage,
     UserMessage,
 )
-from agents.providers._base import LoopBoundClient, Provider, RetryCallback, TextCallback
+from agents.providers._base import TextCallback
 from agents.providers._errors import (
     connection_error,
     incomplete_stream_error,
     status_error,
     timeout_error,
 )
-from agents.providers._retry import ProviderRetryPolicy, call_with_retries, retry_after_seconds
+from agents.providers._retry import retry_after_seconds
+from agents.providers._sdk import SDKProvider
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -47,7 +47,7 @@ _FINISH_REASONS: dict[str, StopReason] = {
 }
 
 
-class OpenAIProvider(Provider):
+class OpenAIProvider(SDKProvider["AsyncOpenAI"]):
     """Chat Completions with streaming, tools, structured output and reasoning effort.
 
     Args:
@@ -60,30 +60,9 @@ class OpenAIProvider(Provider):
     """
 
     name = "openai"
+    api_key_env = "OPENAI_API_KEY"
 
-    def __init__(
-        self,
-        *,
-        model: str,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float = 120.0,
-        retry: ProviderRetryPolicy | None = None,
-    ) -> None:
-        self.model = model
-        self._api_key = api_key
-        self._base_url = base_url
-        self._timeout = timeout
-        self._retry = retry or ProviderRetryPolicy()
-        self._client = LoopBoundClient(self._new_client)
-
-    def _new_client(self) -> AsyncOpenAI:
-        api_key = self._api_key or os.environ.get("OPENAI_API_KEY")
-        if not api_key:
-            raise UserError(
-                "missing API key for openai: set OPENAI_API_KEY or pass api_key= "
-                "(any non-empty value works for a local server that does not check it)"
-            )
+    def _make_client(self, api_key: str) -> AsyncOpenAI:
         from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
         # SDK retries are off: ours also cover streams cut midway (see _retry.py).
@@ -97,27 +76,11 @@ class OpenAIProvider(Provider):
             http_client=DefaultAsyncHttpxClient(),
         )
 
-    async def request(
-        self,
-        request: ModelRequest,
-        *,
-        on_text: TextCallback | None = None,
-        on_retry: RetryCallback | None = None,
+    async def _attempt(
+        self, client: AsyncOpenAI, request: ModelRequest, on_text: TextCallback | None
     ) -> ModelResponse:
-        """Make one streamed Chat Completions call (see :meth:`Provider.request`)."""
-        client = self._client.get()
-        params = build_params(request, default_model=self.model)
-
-        async def attempt() -> ModelResponse:
-            return await self._stream(client, params, on_text)
-
-        return await call_with_retries(attempt, policy=self._retry, on_retry=on_retry)
-
-    async def aclose(self) -> None:
-        """Close the HTTP connections of the current event loop's client."""
-        client = self._client.take()
-        if client is not None:
-            await client.close()
+        """One streamed Chat Completions call."""
+        return await self._stream(client, build_params(request, default_model=self.model), on_text)
 
     async def _stream(
         self, client: AsyncOpenAI, params: dict[str, Any], on_text: TextCallback | None
