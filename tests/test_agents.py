@@ -370,3 +370,20 @@ async def test_model_call_checkpoints_hold_the_response_not_the_conversation(
     steps = await sqlite_client.list_steps(result.run_id)
     [llm_step] = [s for s in steps if s.key == "llm-1"]
     assert "context context" not in json.dumps(llm_step.output, default=str)
+
+
+async def test_an_unanswered_approval_expires_after_the_runs_approval_timeout(
+    llm: LLMServer, sqlite_client: PolosClient
+) -> None:
+    llm.script(
+        [
+            Reply(tool_calls=[ToolCallReply(name="delete_city", arguments={"city": "Rome"})]),
+            Reply(text="Nobody answered."),
+        ]
+    )
+    agent = make_agent("openai", [delete_city])
+    handle = await agent.start(sqlite_client, "Delete Rome", metadata={"approval_timeout": 0.2})
+    result = await handle.result(timeout=20)
+    assert result.tool_calls[0].result == "nobody approved this call in time"
+    [expired] = await sqlite_client.list_suspensions(run_id=handle.run_id, status="expired")
+    assert expired.step_key.startswith("approve-1-")
