@@ -323,7 +323,9 @@ class ThreadStream:
             return
         if final_text is not None:
             current = self._answer[self._turn_start :]
-            if final_text.startswith(current):
+            if final_text.strip() == current.strip():
+                pass  # streamed already (whitespace aside): keep what the thread shows
+            elif final_text.startswith(current):
                 self._answer += final_text[len(current) :]
             else:
                 self._truncate(self._turn_start)

@@ -84,7 +84,12 @@ async def test_a_killed_agent_run_resumes_without_repeating_model_or_tool_calls(
             assert first.stdout is not None
             line = await asyncio.wait_for(first.stdout.readline(), 30)
             assert line.startswith(b"started"), await first.stderr.read()  # type: ignore[union-attr]
-            await asyncio.sleep(rng.uniform(0.0, 0.6))
+            # Kill after a random number of model calls has reached the server (0 to 3), a
+            # moment later: progress, not wall-clock time, so a slow machine kills mid-run too.
+            target = rng.randint(0, 3)
+            while sum(_rounds(server, key).values()) < target and first.returncode is None:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+            await asyncio.sleep(rng.uniform(0.0, 0.08))
             with contextlib.suppress(ProcessLookupError):  # it may have finished already
                 first.send_signal(signal.SIGKILL)
             await first.wait()

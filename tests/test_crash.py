@@ -57,7 +57,14 @@ def _run_trial(database_url: str, key: str, effects: Path, rng: random.Random) -
         time.sleep(rng.uniform(0.0, 0.8))  # sometimes during start-up and migration
     else:
         assert _wait_line(first, "started", 30) is not None, first.stderr
-        time.sleep(rng.uniform(0.0, 0.35))  # the run takes about 0.3 s
+        # Kill once a random number of steps is done, a moment later: progress, not
+        # wall-clock time, so a slow machine is killed mid-run as often as a fast one.
+        target = rng.randint(0, 20)
+        deadline = time.monotonic() + 30
+        while _steps_done(effects, key) < target and first.poll() is None:
+            assert time.monotonic() < deadline, "the run made no progress"
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0.0, 0.02))
     first.send_signal(signal.SIGKILL)
     first.communicate(timeout=10)
     done_before_kill = _steps_done(effects, key)

@@ -553,3 +553,14 @@ async def test_progress_line_after_unclosed_code_is_not_inside_the_code(
     await stream.finish("Done.")
     [text] = replies(slack, parent)
     assert text.index("```", text.index("make test")) < text.index("running `exec`")
+
+
+async def test_final_text_equal_to_the_streamed_text_causes_no_rewrite(
+    client: AsyncWebClient, slack: SlackEmulator, parent: str
+) -> None:
+    stream = make_stream(client, parent)
+    await stream.start()
+    await stream.append("All done.\n")
+    await stream.finish("All done.")
+    assert replies(slack, parent) == ["All done.\n"]
+    assert count(slack, "chat.update") == 0
