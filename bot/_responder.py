@@ -17,8 +17,10 @@ from agents import AgentEvent, ApprovalRequested, PolosClient, RunFailed, RunInf
 from agents._agent_events import to_agent_event
 from bot import _texts
 from bot._blocks import stop_blocks
+from bot._budget import EditBudget
+from bot._consume import consume
 from bot._launcher import Launcher, SlackOrigin
-from bot._streaming import EditBudget, ThreadStream, consume
+from bot._streaming import ThreadStream
 
 log = logging.getLogger("polos.bot")
 

@@ -12,8 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from agents import Agent, PolosClient, UserError
 from bot._agents import AgentDirectory, ModelChoice, agents_of_module, builtin_agents
 from bot._app import PolosBot
+from bot._budget import with_rate_limit_retries
 from bot._settings import Settings
-from bot._streaming import with_rate_limit_retries
 
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-4o"}
 SANDBOX_IMAGE = os.environ.get("POLOS_SANDBOX_IMAGE", "python:3.12-slim")

@@ -23,26 +23,15 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, assert_never
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agents._agent_events import (
-    AgentEvent,
-    ApprovalRequested,
-    RunFailed,
-    RunFinished,
-    TextDelta,
-    TextReset,
-    ToolCallFinished,
-    ToolCallStarted,
-)
-
+from ._budget import EditBudget
 from ._mrkdwn import MESSAGE_LIMIT, Cut, closing_fence, find_cut, open_fence, to_mrkdwn
 
 logger = logging.getLogger(__name__)
@@ -53,49 +42,6 @@ RUNNING, DONE, FAILED = "\u23f3", "\u2705", "\u274c"
 
 _NOT_STREAMING = "message_not_in_streaming_state"
 _TRANSIENT = (SlackApiError, aiohttp.ClientError, TimeoutError)
-
-
-class EditBudget:
-    """The workspace's share of chat.update (Slack's Tier 3, about 50 calls a minute).
-
-    Share one instance between every :class:`ThreadStream` of a workspace; a 429 from one
-    pauses all of them for the ``Retry-After`` Slack asked for.
-    """
-
-    def __init__(self, *, per_minute: float = 45.0, burst: int = 10) -> None:
-        self._rate = per_minute / 60.0
-        self._burst = float(burst)
-        self._tokens = float(burst)
-        self._stamp = time.monotonic()
-        self._paused_until = 0.0
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        """Wait until one more chat.update fits in the budget, and spend it."""
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                if now < self._paused_until:
-                    await asyncio.sleep(self._paused_until - now)
-                    continue
-                self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
-                self._stamp = now
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
-                    return
-                await asyncio.sleep((1.0 - self._tokens) / self._rate)
-
-    def pause(self, seconds: float) -> None:
-        """Hold every caller for ``seconds`` (after a 429 with ``Retry-After``)."""
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
-
-def with_rate_limit_retries(client: AsyncWebClient, *, max_retries: int = 2) -> AsyncWebClient:
-    """Give ``client`` slack_sdk's handler that waits out a 429's ``Retry-After`` and retries;
-    returns the same client. Does nothing if it already has one."""
-    if not any(isinstance(h, AsyncRateLimitErrorRetryHandler) for h in client.retry_handlers):
-        client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=max_retries))
-    return client
 
 
 class _RetryLater(Exception):
@@ -587,68 +533,3 @@ class ThreadStream:
             if later is not None:
                 raise later from error
             raise
-
-
-# -- agent events -> stream ---------------------------------------------------------------
-
-_SUMMARY_KEYS = ("command", "cmd", "path", "pattern", "query", "url")
-
-
-def tool_line(name: str, arguments: dict[str, Any], *, width: int = 120) -> str:
-    """The progress line of a tool call, e.g. ``running `exec`: `pytest -q```."""
-    summary = next(
-        (str(arguments[k]) for k in _SUMMARY_KEYS if isinstance(arguments.get(k), str)), ""
-    )
-    if not summary and arguments:
-        summary = json.dumps(arguments, separators=(",", ":"), ensure_ascii=False)
-    summary = " ".join(summary.replace("`", "'").split())
-    if len(summary) > width:
-        summary = summary[: width - 1] + "\u2026"
-    safe_name = name.replace("`", "'")
-    return f"running `{safe_name}`: `{summary}`" if summary else f"running `{safe_name}`"
-
-
-def result_text(result: Any) -> str | None:
-    """The final answer text of a run's result: the result itself when it is a string, else
-    its ``output`` or ``text`` attribute when that is one."""
-    if isinstance(result, str):
-        return result
-    for attr in ("output", "text"):
-        value = getattr(result, attr, None)
-        if isinstance(value, str):
-            return value
-    return None
-
-
-async def consume(
-    events: AsyncIterator[AgentEvent],
-    stream: ThreadStream,
-    *,
-    on_approval: Callable[[ApprovalRequested], Awaitable[None]] | None = None,
-) -> RunFinished | RunFailed | None:
-    """Show a run's events in ``stream`` until it finishes or fails; returns that event,
-    or ``None`` when ``events`` ends first (e.g. the run suspended). An approval request
-    flushes the text so far, then goes to ``on_approval``."""
-    async for event in events:
-        match event:
-            case TextDelta(text=text):
-                await stream.append(text)
-            case TextReset():
-                await stream.reset_text()
-            case ToolCallStarted(call_id=call_id, name=name, arguments=arguments):
-                await stream.progress(tool_line(name, arguments), key=call_id)
-            case ToolCallFinished(call_id=call_id, is_error=is_error):
-                await stream.progress_done(call_id, failed=is_error)
-            case ApprovalRequested():
-                await stream.flush()
-                if on_approval is not None:
-                    await on_approval(event)
-            case RunFinished(result=result):
-                await stream.finish(result_text(result))
-                return event
-            case RunFailed(message=message):
-                await stream.fail(message)
-                return event
-            case _:
-                assert_never(event)
-    return None

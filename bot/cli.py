@@ -77,7 +77,7 @@ async def _slack_for_worker(args: argparse.Namespace, client: PolosClient) -> An
     from agents import Agent
     from bot._agents import AgentDirectory
     from bot._app import PolosBot
-    from bot._streaming import with_rate_limit_retries
+    from bot._budget import with_rate_limit_retries
 
     agents = [
         value

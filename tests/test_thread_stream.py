@@ -20,16 +20,10 @@ from agents._agent_events import (
     ToolCallFinished,
     ToolCallStarted,
 )
+from bot._budget import EditBudget, with_rate_limit_retries
+from bot._consume import consume, tool_line
 from bot._mrkdwn import to_mrkdwn
-from bot._streaming import (
-    DONE,
-    FAILED,
-    EditBudget,
-    ThreadStream,
-    consume,
-    tool_line,
-    with_rate_limit_retries,
-)
+from bot._streaming import DONE, FAILED, ThreadStream
 from bot.emulator import SlackEmulator
 
 GENERAL = "C0GENERAL1"
