@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from pathlib import Path
 
@@ -16,12 +15,11 @@ from bot._budget import with_rate_limit_retries
 from bot._settings import Settings
 
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-4o"}
-SANDBOX_IMAGE = os.environ.get("POLOS_SANDBOX_IMAGE", "python:3.12-slim")
 
 
 def model_choice(settings: Settings) -> ModelChoice | None:
     """The provider of the built-in agents: Anthropic if its key is set, else OpenAI."""
-    model = os.environ.get("POLOS_MODEL")
+    model = settings.model
     if settings.anthropic_api_key is not None:
         key = settings.anthropic_api_key.get_secret_value()
         return ModelChoice("anthropic", model or DEFAULT_MODELS["anthropic"], api_key=key)
@@ -35,8 +33,8 @@ def build_directory(settings: Settings, choice: ModelChoice | None) -> AgentDire
     """The built-in agents (when a model is available) and those of ``POLOS_AGENTS``."""
     agents: list[Agent] = []
     if choice is not None:
-        host_cwd = Path(os.environ.get("POLOS_HOST_CWD", Path.cwd()))
-        agents += builtin_agents(choice, sandbox_image=SANDBOX_IMAGE, host_cwd=host_cwd)
+        host_cwd = settings.host_cwd or Path.cwd()
+        agents += builtin_agents(choice, sandbox_image=settings.sandbox_image, host_cwd=host_cwd)
     if settings.agents_module:
         agents += agents_of_module(settings.agents_module)
     if not agents:

@@ -13,6 +13,7 @@ message ever quotes them.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -74,6 +75,11 @@ class Settings(BaseSettings):
     )
     openai_api_key: SecretStr | None = _optional("OPENAI_API_KEY")
     anthropic_api_key: SecretStr | None = _optional("ANTHROPIC_API_KEY")
+    model: str | None = _optional("POLOS_MODEL")
+    sandbox_image: str = Field(
+        "python:3.12-slim", min_length=1, validation_alias="POLOS_SANDBOX_IMAGE"
+    )
+    host_cwd: Path | None = _optional("POLOS_HOST_CWD")
 
     @field_validator(
         "slack_bot_token",
