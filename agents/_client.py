@@ -8,6 +8,8 @@ import contextlib
 from collections.abc import Collection
 from typing import Any, Generic, TypeVar
 
+import sqlalchemy as sa
+
 from agents._errors import (
     RunCancelledError,
     RunFailedError,
@@ -50,7 +52,12 @@ class RunHandle(Generic[T]):
         bus = await self.client._ensure_ready()
         with bus.subscribe(self.run_id, types=RUN_ENDED) as ended:
             while True:
-                run = await self.client.get_run(self.run_id)
+                try:
+                    run = await self.client.get_run(self.run_id)
+                except sa.exc.DBAPIError as exc:
+                    if not exc.connection_invalidated:
+                        raise
+                    continue  # the server dropped the connection; the pool has a new one
                 if run is None:
                     raise UserError(f"no run {self.run_id} in {self.client.database}")
                 if run.done:

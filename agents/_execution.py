@@ -66,6 +66,9 @@ async def call(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, 
     return result
 
 
+_RECORD_ATTEMPTS = 3
+
+
 class RunExecution:
     """The state of one execution of a run by one worker."""
 
@@ -195,13 +198,22 @@ class RunExecution:
     async def _record(self, step: StepRecord) -> StepRecord | None:
         """Checkpoint ``step``. Returns None when stored, or the step another executor stored
         first (whose outcome then wins). Raises :class:`LeaseLost` if the run was taken."""
-        try:
-            stored = await self.store.steps.record(self.run.id, self.lease_token, step)
-        except sa.exc.IntegrityError:
-            winner = await self.store.steps.get(self.run.id, step.step_key)
-            if winner is None:
+        for attempt in range(_RECORD_ATTEMPTS):
+            try:
+                stored = await self.store.steps.record(self.run.id, self.lease_token, step)
+            except sa.exc.IntegrityError:
+                winner = await self.store.steps.get(self.run.id, step.step_key)
+                if winner is None:
+                    raise
+                return winner
+            except sa.exc.DBAPIError as exc:
+                # A connection the server dropped (a database restart): SQLAlchemy has
+                # invalidated it; try again on a fresh one. If the lost attempt did commit,
+                # the primary key refuses this one and the stored step wins.
+                if exc.connection_invalidated and attempt + 1 < _RECORD_ATTEMPTS:
+                    continue
                 raise
-            return winner
-        if not stored:
-            raise LeaseLost(self.run.id)
-        return None
+            if not stored:
+                raise LeaseLost(self.run.id)
+            return None
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -89,9 +89,10 @@ def create_engine(url: URL) -> AsyncEngine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=60
-    )
+    # No pre-ping: it costs a round trip on every checkout (about half a step's cost). A
+    # connection broken by a server restart fails on use, is invalidated by SQLAlchemy,
+    # and the step write retries it (see RunExecution._record).
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_timeout=60)
 
 
 def single_statement_engine(engine: AsyncEngine) -> AsyncEngine:
