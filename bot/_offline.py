@@ -8,7 +8,7 @@ from typing import Any
 
 from agents.testing import LLMServer, Reply, ToolCallReply
 
-LABEL = "_[offline demo model: set OPENAI_API_KEY or ANTHROPIC_API_KEY for real answers]_"
+LABEL = "[offline demo model: set OPENAI_API_KEY or ANTHROPIC_API_KEY for real answers]"
 DEMO_KEY = "polos-offline-demo"
 
 

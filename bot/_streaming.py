@@ -225,8 +225,12 @@ class ThreadStream:
         """Show a progress line (Markdown, e.g. ``running `exec`: `pytest -q```) in the answer.
 
         ``key`` names it for :meth:`progress_done`. Text that follows belongs to a new turn.
+        A line whose ``key`` is already shown is not added again (a tool call that waited for
+        approval starts again when its run resumes).
         """
         self._check_open()
+        if key is not None and key in self._marks:
+            return
         fence = open_fence(self._answer + "\n")
         if fence is not None:
             self._answer += closing_fence(fence)  # a progress line in code would read as code

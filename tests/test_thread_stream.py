@@ -558,3 +558,16 @@ async def test_final_text_equal_to_the_streamed_text_causes_no_rewrite(
     await stream.finish("All done.")
     assert replies(slack, parent) == ["All done.\n"]
     assert count(slack, "chat.update") == 0
+
+
+async def test_a_progress_line_started_again_under_the_same_key_is_shown_once(
+    client: AsyncWebClient, parent: str
+) -> None:
+    stream = make_stream(client, parent)
+    await stream.start()
+    await stream.progress("running `exec`: `ls`", key="call-1")
+    await stream.progress("running `exec`: `ls`", key="call-1")  # resumed after approval
+    await stream.progress_done("call-1")
+    await stream.finish("done")
+    assert stream.text.count("running `exec`") == 1
+    assert f"{DONE} running `exec`" in stream.text
