@@ -134,6 +134,15 @@ async def llm(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
         yield server
 
 
+@pytest.fixture
+async def slack() -> AsyncIterator[Any]:
+    """A fresh local Slack workspace (the emulator), its Web API at ``slack.api_url``."""
+    from bot.emulator import SlackEmulator
+
+    async with SlackEmulator() as emulator:
+        yield emulator
+
+
 @pytest.fixture(params=["openai", "anthropic"])
 def provider(request: pytest.FixtureRequest) -> str:
     """Parametrises a test over both providers' wire formats."""

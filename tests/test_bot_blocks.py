@@ -40,12 +40,6 @@ REF = ApprovalRef(run_id="run_01HZX", step_key="tool:call_7", nonce="q3J-x_9aZ")
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackEmulator]:
-    async with SlackEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def client(slack: SlackEmulator) -> AsyncIterator[AsyncWebClient]:
     web_client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
     yield web_client

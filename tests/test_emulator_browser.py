@@ -63,12 +63,6 @@ def chromium() -> str:
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackEmulator]:
-    async with SlackEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def bolt(slack: SlackEmulator) -> AsyncIterator[tuple[AsyncApp, list[dict[str, Any]]]]:
     """An echo app: replies to mentions, offers an Approve button, answers /echo."""
     clicks: list[dict[str, Any]] = []

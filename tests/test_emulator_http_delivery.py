@@ -51,12 +51,6 @@ async def serve() -> AsyncIterator[Serve]:
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackEmulator]:
-    async with SlackEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def bolt(slack: SlackEmulator) -> AsyncIterator[AsyncApp]:
     client = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
     yield AsyncApp(client=client, signing_secret=slack.signing_secret)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -51,12 +50,6 @@ GARBAGE: dict[str, Any] = {
     "chunks": "[[",
     "metadata": "{",
 }
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[SlackEmulator]:
-    async with SlackEmulator() as emulator:
-        yield emulator
 
 
 @pytest.mark.parametrize("method", METHODS)

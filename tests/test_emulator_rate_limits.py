@@ -16,12 +16,6 @@ RANDOM = "C0RANDOM02"
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackEmulator]:
-    async with SlackEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def client(slack: SlackEmulator) -> AsyncIterator[AsyncWebClient]:
     web = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
     yield web

@@ -14,12 +14,6 @@ GENERAL = "C0GENERAL1"
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackEmulator]:
-    async with SlackEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def client(slack: SlackEmulator) -> AsyncIterator[AsyncWebClient]:
     web = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
     yield web

@@ -17,12 +17,6 @@ BOB = "U0BOB00002"
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackEmulator]:
-    async with SlackEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def client(slack: SlackEmulator) -> AsyncIterator[AsyncWebClient]:
     web = AsyncWebClient(token=slack.bot_token, base_url=slack.api_url)
     yield web

@@ -32,12 +32,6 @@ ANSWER = "".join(ANSWER_PIECES)
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[SlackEmulator]:
-    async with SlackEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 async def client(slack: SlackEmulator) -> AsyncIterator[AsyncWebClient]:
     web = with_rate_limit_retries(
         AsyncWebClient(token=slack.bot_token, base_url=slack.api_url), max_retries=1
