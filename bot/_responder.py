@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agents import AgentEvent, ApprovalRequested, PolosClient, RunFailed, RunInfo, Subscription
+from agents import (
+    AgentEvent,
+    ApprovalRequested,
+    PolosClient,
+    RunFailed,
+    RunFinished,
+    RunInfo,
+    Subscription,
+)
 from agents._agent_events import to_agent_event
 from bot import _texts
 from bot._blocks import stop_blocks
@@ -33,6 +41,7 @@ class _Follow:
 
     queue: asyncio.Queue[AgentEvent | None] = field(default_factory=asyncio.Queue)
     task: asyncio.Task[None] | None = None
+    ignored: bool = False  # not a Slack run: its events are dropped until it ends
 
 
 class Responder:
@@ -80,14 +89,20 @@ class Responder:
             if follow is None:
                 follow = self._follows[event.run_id] = _Follow()
                 follow.task = asyncio.create_task(self._show(event.run_id, follow))
-            follow.queue.put_nowait(agent_event)
+            if not follow.ignored:
+                follow.queue.put_nowait(agent_event)
+            elif isinstance(agent_event, RunFinished | RunFailed):
+                self._follows.pop(event.run_id, None)
 
     async def _show(self, run_id: str, follow: _Follow) -> None:
         try:
             run = await self.polos.get_run(run_id)
             origin = SlackOrigin.of(run.metadata) if run is not None else None
             if run is None or origin is None:
-                return  # not a Slack run: its events are dropped as they come
+                follow.ignored = True  # looked up once, not again for each event
+                if _ended_already(follow):
+                    self._follows.pop(run_id, None)
+                return
             stream = ThreadStream(
                 self.slack,
                 channel=origin.channel,
@@ -114,7 +129,8 @@ class Responder:
         except Exception:
             log.exception("could not show run %s in Slack", run_id)
         finally:
-            self._follows.pop(run_id, None)
+            if not follow.ignored:
+                self._follows.pop(run_id, None)
 
     async def _open(self, stream: ThreadStream, run: RunInfo, origin: SlackOrigin) -> str | None:
         """Start (or take back) the answer's message; returns the ts of the message holding
@@ -152,3 +168,11 @@ class Responder:
                     event.run_id, event.error_type, _texts.failure(event), event.cancelled
                 )
             yield event
+
+
+def _ended_already(follow: _Follow) -> bool:
+    """Whether the run's end event arrived while it was being looked up."""
+    ended = False
+    while not follow.queue.empty():
+        ended = ended or isinstance(follow.queue.get_nowait(), RunFinished | RunFailed)
+    return ended

@@ -132,3 +132,13 @@ async def test_the_bot_ignores_its_own_and_other_bots_messages(harness: Harness)
     # The bot's own reply in the thread produced a message event; nothing else started.
     assert len(await harness.polos.list_runs()) == 1
     assert harness.llm.call_count == 1
+
+
+async def test_runs_not_started_from_slack_are_not_shown_in_slack(harness: Harness) -> None:
+    harness.llm.script([Reply(text="a private answer " * 20, chunk_delay=0.001)])
+    agent = harness.bot.directory.get("assistant")
+    assert agent is not None
+    result = await agent.run(harness.polos, "not from Slack")
+    assert result.result.startswith("a private answer")
+    assert [m for m in harness.slack.history(harness.channel) if m.bot_id] == []
+    await harness.slack.wait_until(lambda: not harness.bot.responder._follows or None)
