@@ -19,7 +19,7 @@ from agents._errors import (
 )
 from agents._events import RESUMED, RUN_ENDED, EventBus, RunEvent
 from agents._info import RunInfo, StepInfo, SuspensionInfo
-from agents._serialization import dumps, loads
+from agents._serialization import dumps
 from agents._store import Store
 from agents._store.database import resolve_database_url
 from agents._worker import Worker, default_worker_id
@@ -372,8 +372,8 @@ class PolosClient:
         records = await store.suspensions.find(run_id=run_id, status=status, limit=limit)
         return [SuspensionInfo.from_record(record) for record in records]
 
-    async def get_step_output(self, run_id: str, step_key: str) -> Any:
-        """The stored output of one step (None if it has not completed)."""
+    async def get_suspension(self, run_id: str, step_key: str) -> SuspensionInfo | None:
+        """One suspension of a run (pending or answered), if any."""
         store = await self._ready()
-        step = await store.steps.get(run_id, step_key)
-        return None if step is None else loads(step.output)
+        record = await store.suspensions.get(run_id, step_key)
+        return None if record is None else SuspensionInfo.from_record(record)

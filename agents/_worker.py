@@ -185,10 +185,8 @@ class Worker:
 
     async def _sweep(self) -> None:
         """Fail runs past their deadline and expire overdue suspensions (any worker may)."""
-        for run_id in await self.store.runs.past_deadline():
-            run = await self.store.runs.get(run_id)
-            if run is not None:
-                await self._finish(run, None, error=RunTimeoutError(run.id, run.timeout_seconds))
+        for run in await self.store.runs.past_deadline():
+            await self._finish(run, None, error=RunTimeoutError(run.id, run.timeout_seconds))
         for suspension in await self.store.suspensions.expired():
             answer = dumps({"data": None, "by": None, "expired": True})
             if await self.store.suspensions.resolve(

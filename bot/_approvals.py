@@ -47,7 +47,7 @@ class Approvals:
     async def post(self, origin: SlackOrigin, request: ApprovalRequested) -> None:
         """Show what is asked in the run's thread, with the buttons ("Always allow in this
         thread" for shell commands, which the sandbox can remember)."""
-        tool, command, prompt = _describe(request.data)
+        tool, command, prompt = describe_request(request.data)
         ref = ApprovalRef(r=request.run_id, s=request.step_key, n=request.nonce)
         await self.slack.chat_postMessage(
             channel=origin.channel,
@@ -136,14 +136,7 @@ class Approvals:
         if not await self.may_decide(ref.run_id, user):
             await self._refuse(channel, user, "approve or deny this")
             return
-        suspension = next(
-            (
-                s
-                for s in await self.polos.list_suspensions(run_id=ref.run_id, status=None)
-                if s.step_key == ref.step_key
-            ),
-            None,
-        )
+        suspension = await self.polos.get_suspension(ref.run_id, ref.step_key)
         answer = {"approved": approved, "always": always, "reason": reason or None}
         if not await self.polos.resume(ref.run_id, ref.step_key, answer, by=user, nonce=ref.nonce):
             await self._refuse(channel, user, None)
@@ -151,7 +144,7 @@ class Approvals:
         data = (
             suspension.data if suspension is not None and isinstance(suspension.data, dict) else {}
         )
-        tool, command, _ = _describe(data)
+        tool, command, _ = describe_request(data)
         with contextlib.suppress(SlackApiError):
             await self.slack.chat_update(
                 channel=channel,
@@ -171,14 +164,6 @@ class Approvals:
         text = _texts.not_allowed(action) if action else _texts.no_longer_pending()
         with contextlib.suppress(SlackApiError):
             await self.slack.chat_postEphemeral(channel=channel, user=user, text=text)
-
-
-def _describe(data: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    """(tool, command, prompt): a sandbox exec approval carries its command at the top."""
-    tool, command, prompt = describe_request(data)
-    if isinstance(data.get("command"), str):
-        command = data["command"]
-    return tool, command, prompt
 
 
 def _who_and_where(body: dict[str, Any]) -> tuple[str, str, str]:

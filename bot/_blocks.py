@@ -128,12 +128,15 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 def describe_request(data: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
     """(tool, command, prompt) from an ``ApprovalRequested.data`` such as
-    ``{"kind": "tool", "tool": "exec", "arguments": {"command": ...}, "prompt": ...}``."""
+    ``{"kind": "tool", "tool": "exec", "arguments": {"command": ...}, "prompt": ...}`` or
+    a sandbox exec approval's ``{"kind": "exec", "tool": "host_exec", "command": ...}``."""
     tool = data.get("tool") if isinstance(data.get("tool"), str) else None
     prompt = data.get("prompt") if isinstance(data.get("prompt"), str) else None
     arguments = data.get("arguments")
     command: str | None = None
-    if isinstance(arguments, dict):
+    if isinstance(data.get("command"), str):
+        command = data["command"]
+    elif isinstance(arguments, dict):
         cmd = arguments.get("command")
         command = cmd if isinstance(cmd, str) else json.dumps(arguments, indent=1)
     elif "data" in data:

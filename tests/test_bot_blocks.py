@@ -239,3 +239,8 @@ def test_deny_submission_with_forged_metadata_is_rejected() -> None:
 def test_other_modals_are_not_read_as_deny_submissions() -> None:
     with pytest.raises(MalformedPayloadError):
         parse_deny_submission({"callback_id": "something_else", "private_metadata": "{}"})
+
+
+def test_describe_request_reads_a_sandbox_exec_command_at_the_top() -> None:
+    data = {"kind": "exec", "tool": "host_exec", "command": "ls -la", "always_allow_key": "ls"}
+    assert describe_request(data) == ("host_exec", "ls -la", None)

@@ -342,20 +342,19 @@ class RunStore:
                 )
             )
 
-    async def past_deadline(self, *, limit: int = 100) -> list[str]:
-        """Ids of runs that are not executing and have passed their deadline."""
+    async def past_deadline(self, *, limit: int = 100) -> list[RunRecord]:
+        """Runs that are not executing and have passed their deadline."""
         async with self._single.connect() as conn:
-            return list(
-                await conn.scalars(
-                    sa.select(runs.c.id)
-                    .where(
-                        runs.c.deadline_at.is_not(None),
-                        runs.c.deadline_at < now(),
-                        runs.c.status.in_(("queued", "suspended", "waiting")),
-                    )
-                    .limit(limit)
+            result = await conn.execute(
+                sa.select(*runs.c)
+                .where(
+                    runs.c.deadline_at.is_not(None),
+                    runs.c.deadline_at < now(),
+                    runs.c.status.in_(("queued", "suspended", "waiting")),
                 )
+                .limit(limit)
             )
+            return [_record(row) for row in result]
 
 
 async def requeue(conn: AsyncConnection, run_id: str) -> None:
