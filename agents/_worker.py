@@ -150,8 +150,6 @@ class Worker:
                         self._spawn(run)
                     if claimed and len(claimed) == free:
                         continue
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("worker %s could not claim runs; retrying", self.worker_id)
             with contextlib.suppress(TimeoutError):
@@ -166,13 +164,11 @@ class Worker:
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + _SWEEP_EVERY
                     await self._sweep()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("worker %s heartbeat failed; retrying", self.worker_id)
 
     async def _renew(self) -> None:
-        held = dict((run_id, token) for run_id, (_, token) in self._executing.items())
+        held = {run_id: token for run_id, (_, token) in self._executing.items()}
         if not held:
             return
         still_held = await self.store.runs.renew_leases(

@@ -124,8 +124,6 @@ class Responder:
                 if control_ts is not None:
                     with contextlib.suppress(SlackApiError):
                         await self.slack.chat_delete(channel=origin.channel, ts=control_ts)
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("could not show run %s in Slack", run_id)
         finally:
